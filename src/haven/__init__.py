@@ -1,0 +1,3 @@
+"""Haven: anonymous, encrypted, audited mental-health support."""
+
+__version__ = "0.1.0"

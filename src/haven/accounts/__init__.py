@@ -1,0 +1,1 @@
+"""Members, clinicians and operators: passphrases, recovery codes, TOTP, sessions, throttling."""

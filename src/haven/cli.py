@@ -1,0 +1,121 @@
+"""The ``haven`` command. Thin: each command builds the runtime, opens one unit of work, calls services."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from haven.config import ConfigError, load_settings
+
+app = typer.Typer(help="Haven: anonymous, encrypted, audited mental-health support.", no_args_is_help=True)
+admin = typer.Typer(help="Operator tasks: staff accounts.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _runtime():
+    from haven.runtime import build_runtime
+
+    try:
+        return build_runtime(load_settings())
+    except ConfigError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database, and create the keyring on a fresh install."""
+    from haven.crypto import KeyringError
+    from haven.crypto import service as crypto
+    from haven.db import migrate as migrations
+
+    runtime = _runtime()
+    migrations.upgrade(runtime.engine)
+    try:
+        with runtime.unit_of_work() as session:
+            created = crypto.init_keyring(session)
+    except KeyringError as exc:
+        console.print(f"[red]Keyring problem:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if created:
+        console.print(f"Created a new key-encryption key in {runtime.settings.resolved_keyring_dir}. Back it up apart from the database.")
+    console.print("Database is up to date.")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Serve the pages and the API. For more capacity run several behind a load balancer: they share only the database."""
+    import uvicorn
+
+    from haven.app import create_app
+    from haven.crypto import KeyringError
+    from haven.logging import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    try:
+        app_ = create_app(settings)
+    except KeyringError as exc:
+        console.print(f"[red]Haven will not start:[/red] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"Haven is serving on http://{host}:{port}  (Ctrl+C to stop)")
+    uvicorn.run(app_, host=host, port=port, access_log=False, log_config=None,
+                proxy_headers=False, server_header=False)
+
+
+def _create_staff(role: str, handle: str, name: str) -> None:
+    from haven.accounts import service as accounts
+    from haven.errors import HavenError
+
+    passphrase = typer.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
+    runtime = _runtime()
+    try:
+        with runtime.unit_of_work() as session:
+            user = accounts.create_staff(session, role=role, handle=handle, display_name=name, passphrase=passphrase)
+    except HavenError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"Created {role} {user.handle} ({user.id}). They enrol an authenticator app at first login.")
+
+
+@admin.command("create-clinician")
+def create_clinician(
+    handle: str = typer.Option(..., help="The login name, e.g. dr-okafor."),
+    name: str = typer.Option(..., help="Name shown to linked members."),
+) -> None:
+    """Create a clinician. The passphrase is asked for, never taken from the command line."""
+    _create_staff("clinician", handle, name)
+
+
+@admin.command("create-operator")
+def create_operator(
+    handle: str = typer.Option(..., help="The login name."),
+    name: str = typer.Option(..., help="Display name."),
+) -> None:
+    """Create an operator account (TOTP enrolment at first login)."""
+    _create_staff("operator", handle, name)
+
+
+def _mount_domains() -> None:
+    from haven.audit.cli import app as audit_app
+    from haven.crypto.cli import app as keys_app
+
+    app.add_typer(keys_app, name="keys")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(admin, name="admin")
+
+
+_mount_domains()
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:
+        console.print(f"[red]{exc}[/red]")
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Database: engine, the declarative base, the unit of work and migrations."""

@@ -1,0 +1,1 @@
+"""Pages, templates, static files and the HTTP middleware shared by every domain."""
