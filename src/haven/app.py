@@ -43,9 +43,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from haven.web import pages as web_pages
     from haven.web.static import mount_static
 
-    app.include_router(accounts_api.router, prefix="/api/v1")
-    app.include_router(web_pages.router)
-    app.include_router(accounts_pages.router)
+    routers = [("/api/v1", accounts_api.router), ("", web_pages.router), ("", accounts_pages.router)]
+    for prefix, router in routers:
+        app.include_router(router, prefix=prefix)
+    app.state.routers = routers
     mount_static(app)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -53,6 +54,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     _install_error_handlers(app)
     _install_request_log(app)
     return app
+
+
+def route_table(app: FastAPI) -> list[tuple[str, set[str]]]:
+    """Every (path, methods) Haven serves, for tests that walk all routes (FastAPI keeps included routers private)."""
+    return [(prefix + route.path, set(route.methods)) for prefix, router in app.state.routers for route in router.routes]
 
 
 def check_ready(runtime: Runtime) -> None:

@@ -7,6 +7,11 @@ import typer
 app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 
 
+@app.callback()
+def _group() -> None:
+    """The hash-chained audit log."""  # keeps `verify` a subcommand while it is the only one
+
+
 @app.command("verify")
 def verify_command() -> None:
     """Check the whole chain and its signed head; exit 1 naming the first bad entry."""

@@ -108,6 +108,9 @@ def record(
         "outcome": outcome,
         "reason": _code("reason", reason, _CODE, 64),
     }
+    if session.get_transaction() is None:
+        # Begin now so that a rollback before the first query still discards this entry.
+        session.begin()
     session.info.setdefault(PENDING, []).append(entry)
 
 
@@ -246,14 +249,16 @@ def _on_soft_rollback(session: Session, previous: SessionTransaction) -> None:
 
 
 def _on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    session.info.get(MARKS, {}).pop(transaction, None)
-    if transaction.parent is None and session.info.get(PENDING):
-        session.info[PENDING].clear()
+    # Savepoint marks are still needed by after_soft_rollback, which runs after this event.
+    if transaction.parent is None:
+        session.info.pop(MARKS, None)
+        if session.info.get(PENDING):
+            session.info[PENDING].clear()
 
 
 def install(session_factory: sessionmaker) -> None:
     """Make sessions from ``session_factory`` seal staged audit entries when they commit."""
-    if event.contains(session_factory, "before_commit", _seal):
+    if session_factory.kw.get("info", {}).get(INSTALLED):
         return
     event.listen(session_factory, "before_commit", _seal)
     event.listen(session_factory, "after_transaction_create", _on_transaction_create)

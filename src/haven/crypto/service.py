@@ -8,8 +8,8 @@ Every function takes the session first; the vault and settings come from ``sessi
 - ``seal``/``open_sealed`` bind each value to table, column, row id and owner (CR-1, CR-2).
 - ``rotate_kek`` rewraps DEKs only; ciphertext is untouched and old KEK files stay in the
   keyring, used only to unwrap, because a data key wrapped under them by a transaction that
-  committed before the rotation must still open (CR-4). Delete an old file only after
-  ``haven keys check`` shows no data key uses it and every backup that does has expired.
+  committed before the rotation, and every older backup, still need them (CR-4). Keep every
+  file: ``check_keyring`` requires each registered version, so a lost file is caught at start.
 - ``shred`` deletes an owner's DEK and records the owner in the shred ledger, a file kept
   beside the keyring and outside database backups; ``replay_shred_ledger`` runs after any
   restore so that an erased owner stays erased (CR-5, pitfall 5).
@@ -21,9 +21,7 @@ shred and replay, so no key outlives the session that used it.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
-import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -32,8 +30,9 @@ from pathlib import Path
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session
 
-from haven.config import Settings, ensure_private_dir
-from haven.crypto.keyring import FileKeyProvider, KeyProvider, KeyringError, fsync_dir
+from haven.config import Settings
+from haven.crypto import ledger
+from haven.crypto.keyring import FileKeyProvider, KeyProvider, KeyringError
 from haven.crypto.models import KekVersion, MemberKey
 from haven.crypto.sealing import (
     KeyShredded,
@@ -44,12 +43,11 @@ from haven.crypto.sealing import (
     open_bytes,
     seal_bytes,
 )
-from haven.db.base import utcnow
 
 log = logging.getLogger(__name__)
 
 _CACHE = "haven.crypto.deks"
-_REASON_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_REASON_RE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 _DELETE_BATCH = 500
 
 
@@ -61,45 +59,13 @@ class Vault:
     ledger_path: Path
 
     def shredded_owners(self) -> set[uuid.UUID]:
-        """Every owner id in the ledger. A line that does not parse (a write torn by a crash,
-        whose shred therefore never completed) is skipped with a warning."""
-        try:
-            text = self.ledger_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return set()
-        owners: set[uuid.UUID] = set()
-        for number, line in enumerate(text.split("\n"), 1):
-            if not line.strip():
-                continue
-            try:
-                owners.add(uuid.UUID(json.loads(line)["owner_id"]))
-            except (ValueError, KeyError, TypeError, AttributeError):
-                log.warning("crypto.ledger_line_skipped path=%s line=%d", self.ledger_path, number)
-        return owners
+        return ledger.read_owners(self.ledger_path)
 
     def is_shredded(self, owner_id: uuid.UUID | str) -> bool:
         return _as_uuid(owner_id) in self.shredded_owners()
 
     def record_shred(self, owner_id: uuid.UUID, reason: str) -> None:
-        """Append one JSON line and fsync it before returning (the ledger must survive a crash)."""
-        path = self.ledger_path
-        if not path.parent.exists():
-            ensure_private_dir(path.parent)
-        record = {"owner_id": str(owner_id), "shredded_at": utcnow().isoformat(), "reason": reason}
-        data = (json.dumps(record, sort_keys=True) + "\n").encode()
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            size = os.fstat(fd).st_size
-            # A torn previous line must not swallow this record: start on a fresh line.
-            if size and os.pread(fd, 1, size - 1) != b"\n":
-                data = b"\n" + data
-            while data:
-                data = data[os.write(fd, data) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if size == 0:
-            fsync_dir(path.parent)
+        ledger.append(self.ledger_path, owner_id=owner_id, reason=reason)
 
 
 def open_vault(settings: Settings) -> Vault:
@@ -305,7 +271,7 @@ def shred(session: Session, *, owner_id: uuid.UUID, reason: str = "erasure") -> 
     (``[a-z0-9_.-]``), never free text, so the ledger holds no personal data.
     """
     owner = _as_uuid(owner_id)
-    if not _REASON_RE.match(reason):
+    if not isinstance(reason, str) or not _REASON_RE.fullmatch(reason):
         raise ValueError("reason must be a short code of a-z, 0-9, '_', '.', '-' (at most 64)")
     _vault(session).record_shred(owner, reason)
     removed = session.execute(delete(MemberKey).where(MemberKey.owner_id == owner)).rowcount

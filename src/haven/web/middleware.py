@@ -67,18 +67,31 @@ class BodyLimitMiddleware:
                 too_big = True
             if too_big:
                 return await _reject(send, scope)
-        seen = 0
-
-        async def counting_receive():
-            nonlocal seen
+        if declared is not None or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        # No Content-Length (chunked): read up to the limit first, then replay it to the app.
+        # Bodies are small (64 KiB by default), so buffering costs little and gives a clean 413.
+        chunks, seen, more = [], 0, True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise TooLarge()
-            return message
+            if message["type"] != "http.request":
+                return
+            chunks.append(message.get("body", b""))
+            seen += len(chunks[-1])
+            if seen > self.max_bytes:
+                return await _reject(send, scope)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
 
-        await self.app(scope, counting_receive, send)
+        async def replay():
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
 
 async def _reject(send, scope) -> None:

@@ -24,8 +24,9 @@ def full_stack_available() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("haven.db.schema", "haven.audit.service"))
 
 
-def make_crypto_runtime(settings: Settings) -> Runtime:
-    if full_stack_available():
+def make_crypto_runtime(settings: Settings, *, bare: bool = False) -> Runtime:
+    """The app's runtime and schema; ``bare``: only the crypto tables and no keyring yet."""
+    if full_stack_available() and not bare:
         from haven.db.schema import create_all
         from haven.runtime import build_runtime
 
@@ -35,7 +36,8 @@ def make_crypto_runtime(settings: Settings) -> Runtime:
     from haven.crypto.service import open_vault
 
     engine = make_engine(settings)
-    factory = sessionmaker(bind=engine, expire_on_commit=False, info={"settings": settings, "vault": open_vault(settings)})
+    info = {"settings": settings, "vault": open_vault(settings)}
+    factory = sessionmaker(bind=engine, expire_on_commit=False, info=info)
     Base.metadata.create_all(engine, tables=list(TABLES))
     return Runtime(settings=settings, engine=engine, session_factory=factory)
 
@@ -44,8 +46,8 @@ def make_crypto_runtime(settings: Settings) -> Runtime:
 def crypto_runtime_factory() -> Iterator[Callable[[Settings], Runtime]]:
     made: list[Runtime] = []
 
-    def make(settings: Settings) -> Runtime:
-        made.append(make_crypto_runtime(settings))
+    def make(settings: Settings, *, bare: bool = False) -> Runtime:
+        made.append(make_crypto_runtime(settings, bare=bare))
         return made[-1]
 
     yield make

@@ -8,9 +8,11 @@ import os
 import sqlite3
 import stat
 import uuid
+from contextlib import closing
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, LargeBinary, MetaData, Table, Uuid, insert, select, text, update
+from sqlalchemy import Column, LargeBinary, MetaData, Table, Uuid, insert, select, update
 
 from haven.config import Settings
 from haven.crypto import KeyringError, KeyShredded, SealError
@@ -33,6 +35,10 @@ def rt(crypto_runtime):
     with crypto_runtime.unit_of_work() as s:
         crypto.init_keyring(s)
     return crypto_runtime
+
+
+def sqlite_path(rt) -> Path:
+    return Path(rt.engine.url.database)
 
 
 def keys_dir(rt):
@@ -60,7 +66,8 @@ def read_note(rt, row) -> str:
         return crypto.open_sealed(s, owner_id=owner, table="crypto_test_notes", column="body", row_id=row, blob=blob)
 
 
-def test_fresh_install_creates_a_private_v1(tmp_path, crypto_runtime):
+def test_fresh_install_creates_a_private_v1(settings, crypto_runtime_factory):
+    crypto_runtime = crypto_runtime_factory(settings, bare=True)
     with crypto_runtime.unit_of_work() as s:
         assert crypto.check_keyring(s) is False
         assert not keys_dir(crypto_runtime).exists()
@@ -77,7 +84,7 @@ def test_a_new_database_registers_the_existing_keyring(rt, tmp_path, crypto_runt
     if not rt.settings.is_sqlite:
         pytest.skip("a second database is made as a SQLite file")
     other = Settings(env="test", data_dir=tmp_path / "other", keyring_dir=keys_dir(rt))
-    rt2 = crypto_runtime_factory(other)
+    rt2 = crypto_runtime_factory(other, bare=True)
     with rt2.unit_of_work() as s:
         assert crypto.check_keyring(s) is False
         assert crypto.init_keyring(s) is False
@@ -92,9 +99,8 @@ def test_a_note_round_trips_and_is_not_stored_in_clear(rt):
     row = write_note(rt, owner, canary)
     assert read_note(rt, row) == canary
     if rt.settings.is_sqlite:
-        with rt.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        raw = b"".join(p.read_bytes() for p in rt.settings.data_dir.glob("haven.db*"))
+        db = sqlite_path(rt)
+        raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))  # with -wal and -shm
         kek = base64.b64decode((keys_dir(rt) / "kek-v1.key").read_bytes())
         assert canary.encode() not in raw
         assert kek not in raw
@@ -201,11 +207,9 @@ def test_data_keys_without_kek_rows_are_an_error(rt):
     if not rt.settings.is_sqlite:
         pytest.skip("needs foreign keys off, done here for SQLite")
     new_owner(rt)
-    with rt.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        conn.execute(text("DELETE FROM kek_versions"))
-        conn.commit()
-        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    rt.engine.dispose()
+    with closing(sqlite3.connect(sqlite_path(rt))) as conn, conn:  # foreign keys are off by default here
+        conn.execute("DELETE FROM kek_versions")
     with rt.unit_of_work() as s, pytest.raises(KeyringError, match="kek_versions is empty"):
         crypto.init_keyring(s)
 
@@ -229,6 +233,17 @@ def test_shred_makes_the_owners_values_unreadable(rt):
     assert stat.S_IMODE(ledger.stat().st_mode) == 0o600
     (entry,) = [json.loads(line) for line in ledger.read_text().splitlines()]
     assert entry["owner_id"] == str(alice) and entry["reason"] == "erasure" and entry["shredded_at"]
+
+
+def test_shred_forgets_the_key_cached_in_the_same_session(rt):
+    owner = new_owner(rt)
+    with rt.unit_of_work() as s:
+        blob = crypto.seal(s, owner_id=owner, table="t", column="c", row_id=1, plaintext="x")
+        crypto.shred(s, owner_id=owner)
+        with pytest.raises(KeyShredded):
+            crypto.seal(s, owner_id=owner, table="t", column="c", row_id=2, plaintext="y")
+        with pytest.raises(KeyShredded):
+            crypto.open_sealed(s, owner_id=owner, table="t", column="c", row_id=1, blob=blob)
 
 
 def test_shred_reason_is_a_code_not_free_text(rt):
@@ -261,7 +276,7 @@ def test_backup_restore_then_replay_keeps_erasure(rt, crypto_runtime_factory):
     alice, bob = new_owner(rt), new_owner(rt)
     a_row, b_row = write_note(rt, alice, "alice"), write_note(rt, bob, "bob")
     backup = rt.settings.data_dir.parent / "backup.db"
-    with sqlite3.connect(rt.settings.data_dir / "haven.db") as src, sqlite3.connect(backup) as dst:
+    with closing(sqlite3.connect(sqlite_path(rt))) as src, closing(sqlite3.connect(backup)) as dst:
         src.backup(dst)
     with rt.unit_of_work() as s:
         crypto.shred(s, owner_id=alice)
