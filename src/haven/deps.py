@@ -55,7 +55,7 @@ def cookie_names(request: Request) -> tuple[str, str]:
 
 
 def is_https(request: Request) -> bool:
-    if request.url.scheme == "https":
+    if request.url.scheme == "https" or request.app.state.runtime.settings.https:
         return True
     return _peer_is_trusted(request) and request.headers.get("x-forwarded-proto", "").lower() == "https"
 

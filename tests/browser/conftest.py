@@ -70,7 +70,7 @@ class LiveServer:
             return session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     import uvicorn
 
@@ -120,7 +120,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         runtime.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
     executable = next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
     if executable is None:
@@ -160,12 +160,12 @@ def page(new_page):
     return new_page()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def shots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def shots_for_humans() -> Path:
     SHOTS_FOR_HUMANS.mkdir(parents=True, exist_ok=True)
     return SHOTS_FOR_HUMANS

@@ -148,7 +148,8 @@ class ChainVerifier:
             return Break(seq, EDITED, f"entry {seq} does not link to entry {seq - 1}")
         if found < seq - 1:
             first = found + 1
-            return Break(first, INSERTED, f"entry {seq} links to entry {found}: entries {first}..{seq - 1} were inserted")
+            message = f"entry {seq} links to entry {found}: entries {first}..{seq - 1} were inserted"
+            return Break(first, INSERTED, message)
         if found > seq:
             return Break(seq, REORDERED, f"entry {seq} belongs after entry {found}")
         return Break(seq, EDITED, f"entry {seq} does not link to entry {seq - 1}")

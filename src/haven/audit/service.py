@@ -90,7 +90,11 @@ def record(
     outcome: str = "success",
     reason: str | None = None,
 ) -> None:
-    """Stage an audit entry; it is written when (and only if) the session commits."""
+    """Stage an audit entry; it is written when (and only if) the session commits.
+
+    Starts the session's transaction if none is open, so a rollback always discards it.
+    Raises ValueError for malformed codes or ids: audit entries carry ids and codes only.
+    """
     if not session.info.get(INSTALLED):
         raise RuntimeError("haven.audit.service.install() was not called on this session's factory")
     if actor_role not in ROLES:

@@ -34,7 +34,7 @@ def read_owners(path: Path) -> set[uuid.UUID]:
         try:
             owners.add(uuid.UUID(json.loads(line)["owner_id"]))
         except (ValueError, KeyError, TypeError, AttributeError):
-            log.warning("crypto.ledger_line_skipped path=%s line=%d", path, number)
+            log.warning("crypto.ledger_line_skipped", extra={"fields": {"line": number}})
     return owners
 
 

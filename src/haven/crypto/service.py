@@ -94,12 +94,12 @@ def init_keyring(session: Session) -> bool:
         for version in files:
             session.add(KekVersion(version=version, check_value=vault.provider.check_value(version)))
         session.flush()
-        log.info("crypto.keyring_registered versions=%s", files)
+        log.info("crypto.keyring_registered", extra={"fields": {"versions": ",".join(str(v) for v in files)}})
         return False
     version = vault.provider.add_version()
     session.add(KekVersion(version=version, check_value=vault.provider.check_value(version)))
     session.flush()
-    log.info("crypto.keyring_created version=%d", version)
+    log.info("crypto.keyring_created", extra={"fields": {"version": version}})
     return True
 
 
@@ -194,7 +194,7 @@ def rotate_kek(session: Session) -> int:
         row.kek_version = new
         count += 1
     session.flush()
-    log.info("crypto.kek_rotated version=%d rewrapped=%d", new, count)
+    log.info("crypto.kek_rotated", extra={"fields": {"version": new, "rewrapped": count}})
     return new
 
 
@@ -276,7 +276,7 @@ def shred(session: Session, *, owner_id: uuid.UUID, reason: str = "erasure") -> 
     _vault(session).record_shred(owner, reason)
     removed = session.execute(delete(MemberKey).where(MemberKey.owner_id == owner)).rowcount
     _cache(session).drop(owner)
-    log.info("crypto.shredded owner_id=%s keys=%d reason=%s", owner, removed, reason)
+    log.info("crypto.shredded", extra={"fields": {"owner_id": owner, "keys": removed, "reason": reason}})
     return removed
 
 
@@ -288,7 +288,7 @@ def replay_shred_ledger(session: Session) -> int:
         chunk = owners[start : start + _DELETE_BATCH]
         removed += session.execute(delete(MemberKey).where(MemberKey.owner_id.in_(chunk))).rowcount
     _cache(session).clear()
-    log.info("crypto.ledger_replayed owners=%d keys_removed=%d", len(owners), removed)
+    log.info("crypto.ledger_replayed", extra={"fields": {"owners": len(owners), "keys_removed": removed}})
     return removed
 
 

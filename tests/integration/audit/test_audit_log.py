@@ -103,7 +103,7 @@ def _forge_after_tail(engine, factory) -> None:
 
 TAMPERING = {
     "edited": (["UPDATE audit_log SET action = 'member.export' WHERE seq = 4"], 4, "edited"),
-    "edited_time": (["UPDATE audit_log SET recorded_at = '2020-01-01T00:00:00.000000+00:00' WHERE seq = 1"], 1, "edited"),
+    "edited_time": (["UPDATE audit_log SET recorded_at = '2020-01-01T00:00:00.000001+00:00' WHERE seq = 1"], 1, "edited"),
     "deleted": (["DELETE FROM audit_log WHERE seq = 5"], 5, "deleted"),
     "deleted_two": (["DELETE FROM audit_log WHERE seq IN (3, 4)"], 3, "deleted"),
     "reordered": (
@@ -118,7 +118,11 @@ TAMPERING = {
     "truncated": (["DELETE FROM audit_log WHERE seq > 6"], 7, "truncated"),
     "emptied": (["DELETE FROM audit_log"], 1, "truncated"),
     "head_mac": (["UPDATE audit_head SET mac = '" + "0" * 64 + "'"], None, "head_invalid"),
-    "head_rolled_back": (["DELETE FROM audit_log WHERE seq > 6", "UPDATE audit_head SET seq = 6"], None, "head_invalid"),
+    "head_rolled_back": (
+        ["DELETE FROM audit_log WHERE seq > 6", "UPDATE audit_head SET seq = 6"],
+        None,
+        "head_invalid",
+    ),
     "head_deleted": (["DELETE FROM audit_head"], None, "head_missing"),
 }
 
@@ -162,9 +166,9 @@ def test_a_head_that_cannot_be_vouched_for_is_reset_in_the_open(engine, factory,
 def test_cli_verify(monkeypatch, engine, factory, settings, append) -> None:
     from haven import runtime
 
-    monkeypatch.setattr(
-        runtime, "build_runtime", lambda _settings: runtime.Runtime(settings=settings, engine=engine, session_factory=factory)
-    )
+    built = runtime.Runtime(settings=settings, engine=engine, session_factory=factory)
+    built.dispose = lambda: None  # the engine fixture disposes it
+    monkeypatch.setattr(runtime, "build_runtime", lambda _settings: built)
     monkeypatch.setenv("HAVEN_ENV", "test")
     append(3)
     result = CliRunner().invoke(cli.app, ["verify"])
@@ -176,3 +180,10 @@ def test_cli_verify(monkeypatch, engine, factory, settings, append) -> None:
     result = CliRunner().invoke(cli.app, ["verify"])
     assert result.exit_code == 1
     assert "entry 2: edited" in result.output
+
+
+def test_orm_edits_of_entries_are_refused(factory, append) -> None:
+    append(1)
+    with pytest.raises(RuntimeError, match="append-only"), unit_of_work(factory) as session:
+        session.scalars(select(AuditLog)).one().outcome = "denied"
+    assert verified(factory).ok

@@ -155,7 +155,8 @@ def test_truncated_tail_is_found_by_the_head() -> None:
 
 def test_rewritten_chain_does_not_match_the_head() -> None:
     full = make_chain(4)
-    rewritten = chain.seal([{**entry(i), "outcome": "denied"} for i in range(4)], after_seq=0, after_hash=chain.GENESIS_HASH)
+    denied = [{**entry(i), "outcome": "denied"} for i in range(4)]
+    rewritten = chain.seal(denied, after_seq=0, after_hash=chain.GENESIS_HASH)
     _, broken = chain.verify_rows(rewritten, head=head_of(full))
     assert (broken.seq, broken.problem) == (4, chain.HEAD_MISMATCH)
 

@@ -41,7 +41,9 @@ def test_stages_a_normalised_entry(session: Session) -> None:
 
 def test_system_entries_need_no_actor(session: Session) -> None:
     service.record(session, actor_role="system", actor_id=None, action="keys.rotate", object_id="kek-3")
-    service.record(session, actor_role="anonymous", actor_id=None, action="auth.login.failure", outcome="failure", reason="bad_credentials")
+    service.record(
+        session, actor_role="anonymous", actor_id=None, action="auth.login.failure", outcome="failure", reason="bad_pass"
+    )
     assert len(session.info[service.PENDING]) == 2
 
 
