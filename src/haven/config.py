@@ -145,21 +145,47 @@ def ensure_private_dir(path: Path) -> Path:
 
 
 def local_secret(settings: Settings, purpose: str) -> bytes:
-    """A 32-byte server secret for one purpose (throttle buckets, audit head MAC …).
+    """A 32-byte server secret for one purpose (throttle buckets, the audit head MAC …).
 
     Derived from HAVEN_SECRET_KEY when it is set; otherwise generated once into the keyring
     directory (0600), so a development install needs no configuration.
     """
     import hashlib
     import hmac
-    import secrets
 
     if settings.secret_key is not None:
         key = settings.secret_key.get_secret_value().encode()
         return hmac.new(key, f"haven:{purpose}".encode(), hashlib.sha256).digest()
-    path = ensure_private_dir(settings.resolved_keyring_dir) / f"{purpose}.secret"
+    return _load_or_create_secret(settings.resolved_keyring_dir / f"{purpose}.secret")
+
+
+_secret_cache: dict[Path, bytes] = {}
+
+
+def _load_or_create_secret(path: Path) -> bytes:
+    import secrets
+
+    if path in _secret_cache:
+        return _secret_cache[path]
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(32))
-    return path.read_bytes()
+        ensure_private_dir(path.parent)
+        # Write a complete file aside, then link it into place: concurrent first users agree
+        # on one secret and never read a half-written one.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, secrets.token_bytes(32))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    data = path.read_bytes()
+    if len(data) != 32:
+        raise ConfigError(f"{path} must hold exactly 32 bytes; restore it from backup or remove it to start afresh")
+    _secret_cache[path] = data
+    return data

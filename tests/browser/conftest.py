@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,15 +71,14 @@ class LiveServer:
             return session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
-@pytest.fixture(scope="package")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@contextmanager
+def serve_haven(data_dir: Path) -> Iterator[LiveServer]:
     import uvicorn
 
     from haven.app import create_app
     from haven.db.schema import create_all
     from haven.runtime import build_runtime
 
-    data_dir = tmp_path_factory.mktemp("browser") / "var"
     # Cheapest Argon2 the settings allow: these tests are about pages, not hashing cost.
     settings = Settings(env="test", data_dir=data_dir, argon2_time_cost=1, argon2_memory_kib=8192, argon2_parallelism=1)
     runtime = build_runtime(settings)
@@ -87,31 +87,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     # Bind first and hand the socket over: the port is ours, with no window for another process.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, ws="none", lifespan="off",
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, ws="none", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="haven-live-server", daemon=True)
     thread.start()
-
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the live server did not answer on {url}")
-        time.sleep(0.05)
-
     try:
+        deadline = time.monotonic() + 15
+        while not _answers(url):
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the live server did not answer on {url}")
+            time.sleep(0.05)
         yield LiveServer(url=url, runtime=runtime)
     finally:
         server.should_exit = True
@@ -120,15 +108,22 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         runtime.dispose()
 
 
-@pytest.fixture(scope="package")
-def browser() -> Iterator[object]:
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def launch_chromium() -> Iterator[object]:
     executable = next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
     if executable is None:
         _no_browser("no Chromium executable is on PATH")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
+    if _playwright_missing():
         _no_browser("the playwright package is not installed")
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
@@ -136,6 +131,49 @@ def browser() -> Iterator[object]:
             yield chromium
         finally:
             chromium.close()
+
+
+# The server and the browser are started once, on first use, and closed as soon as the last test
+# of this folder is done, so they do not linger while the rest of the suite runs. (A "package"
+# scope would be the whole suite here: tests/ is the package, this folder has no __init__.py.)
+_held = ExitStack()
+_shared: dict[str, object] = {}
+
+
+def _hold(name: str, start):
+    if name not in _shared:
+        _shared[name] = _held.enter_context(start())
+    return _shared[name]
+
+
+def _in_this_folder(item: pytest.Item | None) -> bool:
+    return item is not None and item.path.is_relative_to(HERE)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    try:
+        return (yield)
+    finally:
+        if _in_this_folder(item) and not _in_this_folder(nextitem):
+            _shared.clear()
+            _held.close()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # A run stopped early (-x, Ctrl-C) never reaches the last test of the folder.
+    _shared.clear()
+    _held.close()
+
+
+@pytest.fixture
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> LiveServer:
+    return _hold("server", lambda: serve_haven(tmp_path_factory.mktemp("browser") / "var"))
+
+
+@pytest.fixture
+def browser():
+    return _hold("browser", launch_chromium)
 
 
 @pytest.fixture
@@ -160,12 +198,12 @@ def page(new_page):
     return new_page()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def shots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def shots_for_humans() -> Path:
     SHOTS_FOR_HUMANS.mkdir(parents=True, exist_ok=True)
     return SHOTS_FOR_HUMANS

@@ -12,27 +12,24 @@ failed commit instead of a silent branch.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from haven.audit import chain
 from haven.audit.models import AuditHead, AuditLog
-from haven.config import Settings, ensure_private_dir
+from haven.config import Settings, local_secret
 
 log = logging.getLogger(__name__)
 
 PENDING = "audit_pending"
 MARKS = "audit_savepoint_marks"
 INSTALLED = "audit_installed"
-HEAD_SECRET_FILE = "audit-head.secret"
+HEAD_SECRET_PURPOSE = "audit-head"
 RESET_ACTION = "audit.head.reset"
 # pg_advisory_xact_lock key: the bytes of "havenaud" as a signed 64-bit integer.
 APPEND_LOCK_KEY = int.from_bytes(b"havenaud", "big", signed=True)
@@ -120,40 +117,8 @@ def record(
 
 # ---------------------------------------------------------------- the head's secret
 
-_secret_cache: dict[Path, bytes] = {}
-
-
-def _load_or_create_secret(path: Path) -> bytes:
-    if path in _secret_cache:
-        return _secret_cache[path]
-    if not path.exists():
-        ensure_private_dir(path.parent)
-        # Write a complete file aside, then link it into place: concurrent first users agree
-        # on one secret and never read a half-written one.
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, secrets.token_bytes(32))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    data = path.read_bytes()
-    if len(data) != 32:
-        raise RuntimeError(f"{path} must hold exactly 32 bytes")
-    _secret_cache[path] = data
-    return data
-
-
 def head_secret(settings: Settings) -> bytes:
-    if settings.secret_key is not None and settings.secret_key.get_secret_value():
-        return settings.secret_key.get_secret_value().encode()
-    return _load_or_create_secret(settings.resolved_keyring_dir / HEAD_SECRET_FILE)
+    return local_secret(settings, HEAD_SECRET_PURPOSE)
 
 
 def _settings(session: Session) -> Settings:
@@ -193,7 +158,7 @@ def _chain_tip(session: Session, secret: bytes) -> tuple[int, str, str | None]:
         return 0, chain.GENESIS_HASH, None
     reason = "head_missing" if head_row is None else ("head_invalid" if not authentic else "head_behind")
     # Never re-sign a head we cannot vouch for; restart from the real tail and say so in the chain.
-    log.warning("audit head reset: %s", reason)
+    log.warning("audit.head_reset", extra={"fields": {"reason": reason}})
     return (tail.seq, tail.hash, reason) if tail else (0, chain.GENESIS_HASH, reason)
 
 
@@ -205,12 +170,13 @@ def _write_head(session: Session, seq: int, hash_: str, secret: bytes) -> None:
         session.execute(table.insert().values(id=1, **values))
 
 
-def _seal(session: Session) -> None:
+def _seal(session: Session) -> str | None:
+    """Chain the staged entries into the log now; returns the new head hash (None if nothing was staged)."""
     if session.in_nested_transaction():
-        return  # a savepoint is being released; the outer commit seals
+        return None  # a savepoint is being released; the outer commit seals
     pending = session.info.get(PENDING)
     if not pending:
-        return
+        return None
     entries = list(pending)
     pending.clear()
     secret = head_secret(_settings(session))
@@ -234,6 +200,15 @@ def _seal(session: Session) -> None:
     rows = chain.seal(entries, after_seq=seq, after_hash=prev_hash)
     session.add_all([AuditLog(**row) for row in rows])
     _write_head(session, rows[-1]["seq"], rows[-1]["hash"], secret)
+    return rows[-1]["hash"]
+
+
+def flush_pending(session: Session) -> str | None:
+    """Seal what is staged before the commit, when the caller must show the entry's hash (an erasure receipt).
+
+    Takes the append lock until the commit, so use it at the end of a unit of work.
+    """
+    return _seal(session)
 
 
 def _on_transaction_create(session: Session, transaction: SessionTransaction) -> None:
