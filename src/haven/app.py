@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from haven.config import Settings, load_settings
+from haven.config import ConfigError, Settings, load_settings
 from haven.errors import HavenError, Invalid, NotFound, RateLimited, TooLarge
 from haven.runtime import Runtime, build_runtime
 from haven.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -63,10 +63,15 @@ def route_table(app: FastAPI) -> list[tuple[str, set[str]]]:
 
 def check_ready(runtime: Runtime) -> None:
     """Refuse to serve with a wrong or missing keyring (never create keys over existing data)."""
+    from sqlalchemy import inspect
+
     from haven.crypto import service as crypto
 
+    if "alembic_version" not in inspect(runtime.engine).get_table_names():
+        raise ConfigError("The database has not been set up yet: run `haven migrate` first.")
     with runtime.unit_of_work() as session:
-        crypto.check_keyring(session)
+        if not crypto.check_keyring(session):
+            raise ConfigError("No key-encryption key is registered yet: run `haven migrate` first.")
 
 
 def wants_html(request: Request) -> bool:

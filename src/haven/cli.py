@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 from rich.console import Console
@@ -14,14 +16,20 @@ admin = typer.Typer(help="Operator tasks: staff accounts.", no_args_is_help=True
 console = Console(stderr=True)
 
 
-def _runtime():
+@contextmanager
+def _runtime() -> Iterator:
+    """The runtime for one command, its connections closed afterwards."""
     from haven.runtime import build_runtime
 
     try:
-        return build_runtime(load_settings())
+        runtime = build_runtime(load_settings())
     except ConfigError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
+    try:
+        yield runtime
+    finally:
+        runtime.dispose()
 
 
 @app.command()
@@ -31,16 +39,17 @@ def migrate() -> None:
     from haven.crypto import service as crypto
     from haven.db import migrate as migrations
 
-    runtime = _runtime()
-    migrations.upgrade(runtime.engine)
-    try:
-        with runtime.unit_of_work() as session:
-            created = crypto.init_keyring(session)
-    except KeyringError as exc:
-        console.print(f"[red]Keyring problem:[/red] {exc}")
-        raise typer.Exit(2) from None
+    with _runtime() as runtime:
+        migrations.upgrade(runtime.engine)
+        try:
+            with runtime.unit_of_work() as session:
+                created = crypto.init_keyring(session)
+        except KeyringError as exc:
+            console.print(f"[red]Keyring problem:[/red] {exc}")
+            raise typer.Exit(2) from None
+        keyring_dir = runtime.settings.resolved_keyring_dir
     if created:
-        console.print(f"Created a new key-encryption key in {runtime.settings.resolved_keyring_dir}. Back it up apart from the database.")
+        console.print(f"Created a new key-encryption key in {keyring_dir}. Back it up apart from the database.")
     console.print("Database is up to date.")
 
 
@@ -56,16 +65,16 @@ def serve(
     from haven.crypto import KeyringError
     from haven.logging import configure_logging
 
-    settings = load_settings()
-    configure_logging(settings.log_level)
-    try:
-        app_ = create_app(settings)
-    except KeyringError as exc:
-        console.print(f"[red]Haven will not start:[/red] {exc}")
-        raise typer.Exit(2) from None
-    console.print(f"Haven is serving on http://{host}:{port}  (Ctrl+C to stop)")
-    uvicorn.run(app_, host=host, port=port, access_log=False, log_config=None,
-                proxy_headers=False, server_header=False)
+    with _runtime() as runtime:
+        try:
+            app_ = create_app(runtime=runtime)
+        except (KeyringError, ConfigError) as exc:
+            console.print(f"[red]Haven will not start:[/red] {exc}")
+            raise typer.Exit(2) from None
+        configure_logging(runtime.settings.log_level)
+        console.print(f"Haven is serving on http://{host}:{port}  (Ctrl+C to stop)")
+        # Forwarded headers are handled by Haven itself, and only from HAVEN_TRUSTED_PROXIES.
+        uvicorn.run(app_, host=host, port=port, access_log=False, log_config=None, proxy_headers=False, server_header=False)
 
 
 def _create_staff(role: str, handle: str, name: str) -> None:
@@ -73,9 +82,8 @@ def _create_staff(role: str, handle: str, name: str) -> None:
     from haven.errors import HavenError
 
     passphrase = typer.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
-    runtime = _runtime()
     try:
-        with runtime.unit_of_work() as session:
+        with _runtime() as runtime, runtime.unit_of_work() as session:
             user = accounts.create_staff(session, role=role, handle=handle, display_name=name, passphrase=passphrase)
     except HavenError as exc:
         console.print(f"[red]{exc.message}[/red]")

@@ -81,7 +81,7 @@ def test_it_refuses_a_too_short_passphrase_and_creates_nothing(page, live_server
     expect(page.get_by_role("alert")).to_contain_text("at least 8 characters")
     field = page.get_by_label("Passphrase")
     expect(field).to_have_attribute("aria-invalid", "true")
-    expect(field).to_have_accessible_description(re.compile("use at least 8 characters"))
+    expect(field).to_have_accessible_description(re.compile("Use at least 8 characters"))
     expect(field).to_be_focused()
     expect(field).to_have_value("")  # a passphrase is never echoed back into the page
     assert (live_server.count(User), live_server.count(AuthSession)) == (users, sessions)

@@ -64,7 +64,12 @@ def test_it_makes_no_request_to_any_other_host(new_page, live_server):
     requests: list[str] = []
     problems: list[str] = []
     page.context.on("request", lambda request: requests.append(request.url))
-    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}") if message.type in ("error", "warning") else None)
+
+    def on_console(message) -> None:
+        if message.type in ("error", "warning"):
+            problems.append(f"console {message.type}: {message.text}")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
 
     page.goto("/")

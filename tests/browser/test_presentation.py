@@ -68,9 +68,13 @@ FOCUS_JS = """
 """
 
 NO_HORIZONTAL_SCROLL_JS = """
-() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
-         wide: [...document.body.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-                 .filter((e) => e.checkVisibility() && e.getBoundingClientRect().left >= 0).map((e) => e.tagName.toLowerCase() + '.' + e.className).slice(0, 5) })
+() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.body.querySelectorAll('*')]
+    .filter((e) => e.checkVisibility() && e.getBoundingClientRect().left >= 0 && e.getBoundingClientRect().right > width + 0.5)
+    .map((e) => e.tagName.toLowerCase() + '.' + e.className).slice(0, 5);
+  return { scroll: document.documentElement.scrollWidth, client: width, wide };
+}
 """
 
 

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from haven.accounts import service
+from haven.accounts import service, sessions
+from haven.audit import service as audit
 from haven.accounts.api import clear_session_cookie, set_session_cookie
 from haven.deps import ClientAddress, DbSession, OptionalAuth, check_csrf
 from haven.errors import HavenError, RateLimited
@@ -26,7 +27,10 @@ def _form_error(db: Session, request: Request, template: str, error: HavenError,
     """Re-render the form with the error; keep flushed changes only when the error asks to (a failed login)."""
     if not error.keep_changes:
         db.rollback()
-    response = render(request, template, {"error": error.message, **(context or {})}, status_code=error.status)
+    # API messages start with the field ("passphrase: …"); on a page the field is right there.
+    field, _, rest = error.message.partition(": ")
+    message = rest[:1].upper() + rest[1:] if rest and field.isidentifier() else error.message
+    response = render(request, template, {"error": message, **(context or {})}, status_code=error.status)
     if isinstance(error, RateLimited):
         response.headers["Retry-After"] = str(error.retry_after)
     return response
@@ -52,6 +56,8 @@ def signup(
         result = service.signup(db, passphrase=passphrase, nickname=nickname)
     except HavenError as error:
         return _form_error(db, request, "signup.html", error)
+    # The new session is live: the page header should show the signed-in navigation.
+    request.state.auth = sessions.Authenticated(user=result.user, session_id=None, role=result.user.role)
     response = render(request, "signup_done.html", {"handle": result.user.handle, "recovery_code": result.recovery_code}, status_code=201)
     set_session_cookie(request, response, result.token)
     return response
@@ -68,7 +74,7 @@ def login(request: Request, db: DbSession, address: ClientAddress, csrf_token: F
     try:
         result = service.login(db, handle=handle[:64], passphrase=passphrase, client_address=address)
     except HavenError as error:
-        return _form_error(db, request, "login.html", error)
+        return _form_error(db, request, "login.html", error, {"handle": handle[:64]})
     if result.mfa:
         return render(request, "mfa.html", {"challenge": result.challenge, "enrol": result.mfa == "enrol", "otpauth_uri": result.otpauth_uri})
     response = _redirect("/home")
@@ -104,3 +110,12 @@ def home(request: Request, db: DbSession, auth: OptionalAuth):
         return _redirect("/login")
     profile = service.get_profile(db, user=auth.user)
     return render(request, "home.html", {"profile": profile})
+
+
+@router.get("/access-log", response_class=HTMLResponse)
+def access_log(request: Request, db: DbSession, auth: OptionalAuth):
+    """Who touched this account's data, when and why, with each entry's place in the hash chain."""
+    if auth is None:
+        return _redirect("/login")
+    head = audit.head(db)
+    return render(request, "access_log.html", {"entries": audit.list_for_subject(db, subject_id=auth.user.id), "head": head})

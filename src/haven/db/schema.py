@@ -20,6 +20,11 @@ def create_all(runtime) -> None:
     """Tests only: build the schema straight from the models (a test checks it equals the migrations)."""
     from haven.crypto import service as crypto
 
+    from alembic import command
+
+    from haven.db.migrate import alembic_config
+
     metadata().create_all(runtime.engine)
+    command.stamp(alembic_config(runtime.engine), "head")
     with runtime.unit_of_work() as session:
         crypto.init_keyring(session)
