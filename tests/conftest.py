@@ -22,7 +22,9 @@ PG_URL = os.environ.get("HAVEN_TEST_DATABASE_URL")
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_kind" in metafunc.fixturenames:
-        kinds = ["sqlite"] + (["postgresql"] if PG_URL else [])
+        # `sqlite_only`: the test is about SQLite itself (its files, its backup API), not Haven on PostgreSQL.
+        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        kinds = ["sqlite"] + (["postgresql"] if PG_URL and not sqlite_only else [])
         metafunc.parametrize("db_kind", kinds, scope="function")
 
 

@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     for prefix, router in routers:
         app.include_router(router, prefix=prefix)
     app.state.routers = routers
+    app.state.route_paths = {id(route): prefix + route.path for prefix, router in routers for route in router.routes}
     mount_static(app)
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -122,13 +123,13 @@ def _install_request_log(app: FastAPI) -> None:
     async def request_log(request: Request, call_next):
         started = time.perf_counter()
         response = await call_next(request)
-        route = request.scope.get("route")
+        route_path = request.app.state.route_paths.get(id(request.scope.get("route")), "unmatched")
         log.info(
             "http.request",
             extra={"fields": {
                 "method": request.method,
                 # The route template, not the URL: ids in paths are fine, but queries are not logged.
-                "route": getattr(route, "path", "unmatched"),
+                "route": route_path,
                 "status": response.status_code,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             }},

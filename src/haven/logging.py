@@ -22,15 +22,17 @@ import uuid
 from datetime import UTC, datetime
 
 EVENT = re.compile(r"^[a-z0-9_.\-]{1,80}$")
+# The server's own lifecycle lines ("Uvicorn running on …") carry no member data; they are
+# kept when they look like that and nothing else.
+SERVER_LOGGERS = ("uvicorn.error", "uvicorn")
+SERVER_TEXT = re.compile(r"^[A-Za-z0-9 .,:/\[\]()+_\-]{1,120}$")
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.:/\-]{0,64}$")
 REDACTED = "[redacted]"
 
 
 class RedactionFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.msg if isinstance(record.msg, str) and not record.args else None
-        if message is None or not EVENT.match(message):
-            record.msg, record.args = "unstructured.message.redacted", ()
+        record.msg, record.args = _safe_message(record), ()
         record.haven_fields = {k: _safe(v) for k, v in (getattr(record, "fields", None) or {}).items()}
         if record.exc_info and record.exc_info[0] is not None:
             exc_type, _, tb = record.exc_info
@@ -41,6 +43,19 @@ class RedactionFilter(logging.Filter):
             }
             record.exc_info, record.exc_text = None, None
         return True
+
+
+def _safe_message(record: logging.LogRecord) -> str:
+    if isinstance(record.msg, str) and not record.args and EVENT.match(record.msg):
+        return record.msg
+    if record.name in SERVER_LOGGERS:
+        try:
+            text = record.getMessage()
+        except (TypeError, ValueError):
+            text = ""
+        if SERVER_TEXT.match(text):
+            return text
+    return "unstructured.message.redacted"
 
 
 def _safe(value: object) -> object:

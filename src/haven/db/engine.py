@@ -8,6 +8,8 @@ later writes gets SQLITE_BUSY at once, ignoring the busy timeout. Every Haven re
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,9 +24,16 @@ def make_engine(settings: Settings) -> Engine:
         if settings.database_url is None:
             ensure_private_dir(settings.data_dir)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _create_private_file(engine.url.database)
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _create_private_file(path: str | None) -> None:
+    """Create the database file 0600 before SQLite does (it would follow the umask); -wal and -shm copy its mode."""
+    if path and path != ":memory:" and not os.path.exists(path):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
 
 
 def _configure_sqlite(engine: Engine) -> None:

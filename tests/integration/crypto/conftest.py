@@ -1,13 +1,7 @@
-"""Runtime for the crypto integration tests.
-
-Uses the shared ``haven.db.schema.create_all`` and ``build_runtime`` when they exist. Until the
-schema and audit modules land, it builds the same runtime by hand (sessions carrying
-``settings`` and ``vault`` in ``info``) and creates only the crypto tables.
-"""
+"""Runtimes for the crypto tests: the app's own, or a bare one (crypto tables only, no keyring yet)."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -15,29 +9,20 @@ from sqlalchemy.orm import sessionmaker
 
 from haven.config import Settings
 from haven.crypto.models import TABLES
+from haven.crypto.service import open_vault
 from haven.db.base import Base
 from haven.db.engine import make_engine
-from haven.runtime import Runtime
-
-
-def full_stack_available() -> bool:
-    return all(importlib.util.find_spec(m) is not None for m in ("haven.db.schema", "haven.audit.service"))
+from haven.db.schema import create_all
+from haven.runtime import Runtime, build_runtime
 
 
 def make_crypto_runtime(settings: Settings, *, bare: bool = False) -> Runtime:
-    """The app's runtime and schema; ``bare``: only the crypto tables and no keyring yet."""
-    if full_stack_available() and not bare:
-        from haven.db.schema import create_all
-        from haven.runtime import build_runtime
-
+    if not bare:
         rt = build_runtime(settings)
         create_all(rt)
         return rt
-    from haven.crypto.service import open_vault
-
     engine = make_engine(settings)
-    info = {"settings": settings, "vault": open_vault(settings)}
-    factory = sessionmaker(bind=engine, expire_on_commit=False, info=info)
+    factory = sessionmaker(bind=engine, expire_on_commit=False, info={"settings": settings, "vault": open_vault(settings)})
     Base.metadata.create_all(engine, tables=list(TABLES))
     return Runtime(settings=settings, engine=engine, session_factory=factory)
 

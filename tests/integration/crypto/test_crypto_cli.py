@@ -13,10 +13,11 @@ from haven.crypto.cli import app
 from haven.crypto.models import MemberKey
 
 
+pytestmark = pytest.mark.sqlite_only  # the CLI is exercised once, on SQLite; tests/integration/cli covers both
+
+
 @pytest.fixture
 def env(settings, crypto_runtime):
-    if not crypto_runtime.settings.is_sqlite:
-        pytest.skip("the CLI is exercised once, on SQLite")
     return {
         "HAVEN_ENV": "test",
         "HAVEN_DATA_DIR": str(settings.data_dir),

@@ -80,9 +80,8 @@ def test_fresh_install_creates_a_private_v1(settings, crypto_runtime_factory):
     assert stat.S_IMODE((keys_dir(crypto_runtime) / "kek-v1.key").stat().st_mode) == 0o600
 
 
+@pytest.mark.sqlite_only  # a second database is made as a SQLite file
 def test_a_new_database_registers_the_existing_keyring(rt, tmp_path, crypto_runtime_factory):
-    if not rt.settings.is_sqlite:
-        pytest.skip("a second database is made as a SQLite file")
     other = Settings(env="test", data_dir=tmp_path / "other", keyring_dir=keys_dir(rt))
     rt2 = crypto_runtime_factory(other, bare=True)
     with rt2.unit_of_work() as s:
@@ -203,9 +202,8 @@ def test_a_missing_key_file_with_data_is_an_error_not_a_new_key(rt):
     assert list(keys_dir(rt).glob("kek-v*.key")) == []
 
 
+@pytest.mark.sqlite_only  # needs foreign keys off, done here for SQLite
 def test_data_keys_without_kek_rows_are_an_error(rt):
-    if not rt.settings.is_sqlite:
-        pytest.skip("needs foreign keys off, done here for SQLite")
     new_owner(rt)
     rt.engine.dispose()
     with closing(sqlite3.connect(sqlite_path(rt))) as conn, conn:  # foreign keys are off by default here
@@ -270,9 +268,8 @@ def test_ledger_replay_removes_a_restored_key(rt):
         assert crypto.replay_shred_ledger(s) == 0
 
 
+@pytest.mark.sqlite_only  # backs up with the SQLite online backup API
 def test_backup_restore_then_replay_keeps_erasure(rt, crypto_runtime_factory):
-    if not rt.settings.is_sqlite:
-        pytest.skip("backs up with the SQLite online backup API")
     alice, bob = new_owner(rt), new_owner(rt)
     a_row, b_row = write_note(rt, alice, "alice"), write_note(rt, bob, "bob")
     backup = rt.settings.data_dir.parent / "backup.db"

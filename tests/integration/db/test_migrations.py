@@ -27,5 +27,8 @@ def test_sqlite_runs_in_wal_with_full_sync_and_a_busy_timeout(tmp_path):
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        conn.exec_driver_sql("CREATE TABLE t (x)")
+        for name in ("haven.db", "haven.db-wal"):
+            assert ((tmp_path / name).stat().st_mode & 0o777) == 0o600, name
     engine.dispose()
     assert (tmp_path.stat().st_mode & 0o777) == 0o700

@@ -78,3 +78,12 @@ def test_exception_messages_are_dropped_but_the_frames_kept():
         record = _record("request.unexpected_error", exc=sys.exc_info())
     assert record.haven_exception["type"] == "ValueError"
     assert CANARY not in json.dumps(record.haven_exception)
+
+
+def test_the_servers_own_lifecycle_lines_survive_but_not_free_text():
+    record = logging.LogRecord("uvicorn.error", logging.INFO, __file__, 1, "Uvicorn running on %s://%s:%d", ("http", "127.0.0.1", 8000), None)
+    RedactionFilter().filter(record)
+    assert record.getMessage() == "Uvicorn running on http://127.0.0.1:8000"
+    record = logging.LogRecord("uvicorn.error", logging.INFO, __file__, 1, "got %s", ("I feel <awful> today\n",), None)
+    RedactionFilter().filter(record)
+    assert record.getMessage() == "unstructured.message.redacted"
