@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from haven.config import ConfigError, Settings, load_settings
+from haven.crypto import SealError
 from haven.errors import HavenError, Invalid, NotFound, RateLimited, TooLarge
 from haven.runtime import Runtime, build_runtime
 from haven.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -94,6 +95,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HavenError)
     async def haven_error(request: Request, exc: HavenError) -> Response:
         return render_error(request, exc)
+
+    @app.exception_handler(SealError)
+    async def unreadable(request: Request, exc: SealError) -> Response:
+        # Fail closed: a sealed value that does not open (moved, tampered, key gone) is never guessed at.
+        log.error("crypto.open_failed", extra={"fields": {"kind": type(exc).__name__}})
+        return render_error(request, HavenError(
+            "Some stored data could not be opened, so nothing was shown. The operator has been told.",
+            code="sealed_data_unreadable",
+        ))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -44,7 +44,8 @@ def db_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+# scope="function": commit before the response is sent, so a failed commit is a 500, not a false 200.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def cookie_names(request: Request) -> tuple[str, str]:

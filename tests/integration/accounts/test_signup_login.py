@@ -49,3 +49,24 @@ def test_me_needs_a_session(client):
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.json() == {"error": {"code": "unauthenticated", "message": "Please log in."}}
+
+
+def test_login_rehashes_when_the_argon2_parameters_change(client, personas, runtime):
+    from argon2 import PasswordHasher
+    from sqlalchemy import text
+
+    alice = personas.alice
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSPHRASE)
+    with runtime.engine.begin() as conn:
+        conn.execute(text("UPDATE users SET passphrase_hash = :h WHERE handle = :handle"), {"h": weak, "handle": alice.handle})
+    assert client.post("/api/v1/auth/login", json={"handle": alice.handle, "passphrase": PASSPHRASE}).status_code == 200
+    with runtime.engine.connect() as conn:
+        stored = conn.execute(text("SELECT passphrase_hash FROM users WHERE handle = :h"), {"h": alice.handle}).scalar_one()
+    assert stored != weak and "m=65536,t=3,p=4" in stored
+
+
+def test_forms_without_the_csrf_token_are_refused(client):
+    client.get("/signup")
+    response = client.post("/signup", data={"passphrase": PASSPHRASE, "csrf_token": "forged"})
+    assert response.status_code == 403
+    assert "expired" in response.text

@@ -52,3 +52,27 @@ def test_the_key_encryption_key_is_not_in_the_database(client, runtime):
     for key_file in keys:
         raw = key_file.read_bytes().strip()
         assert raw not in dump and base64.b64decode(raw) not in dump
+
+
+def test_a_ciphertext_copied_to_another_row_fails_closed(client, personas, runtime):
+    alice, bob = personas.alice, personas.bob
+    with runtime.engine.begin() as conn:
+        blob = conn.execute(text("SELECT nickname_sealed FROM users WHERE handle = :h"), {"h": alice.handle}).scalar_one()
+        conn.execute(text("UPDATE users SET nickname_sealed = :b WHERE handle = :h"), {"b": blob, "h": bob.handle})
+    response = bob.get("/api/v1/me")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "sealed_data_unreadable"
+    assert "Alice" not in response.text
+    assert alice.get("/api/v1/me").json()["nickname"] == "Alice"
+
+
+def test_no_table_has_a_column_for_contact_details_or_addresses():
+    """PR-4: minimisation by default. Haven never stores e-mail, phone or IP addresses."""
+    import re
+
+    from haven.db.schema import metadata
+
+    forbidden = re.compile(r"(^|_)(e?mail|phone|msisdn|ip|ip_address|address|user_agent|device)(_|$)")
+    for table in metadata().tables.values():
+        for column in table.columns:
+            assert not forbidden.search(column.name), f"{table.name}.{column.name}"
