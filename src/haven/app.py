@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from haven import __version__
 from haven.config import ConfigError, Settings, load_settings
 from haven.crypto import SealError
 from haven.errors import HavenError, Invalid, NotFound, RateLimited, TooLarge
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     production = settings.env == "production"
     app = FastAPI(
         title="Haven",
-        version=__import__("haven").__version__,
+        version=__version__,
         description="Anonymous, encrypted, audited mental-health support. JSON API under /api/v1.",
         docs_url=None if production else "/api/docs",
         redoc_url=None,

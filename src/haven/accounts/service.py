@@ -155,6 +155,8 @@ def complete_mfa(session: Session, *, challenge: str, code: str) -> str:
     if row is None or row.expires_at <= utcnow() or row.attempts >= CHALLENGE_MAX_ATTEMPTS:
         raise Unauthenticated("That sign-in step has expired; please log in again.", code="challenge_expired")
     user = session.get(User, row.user_id)
+    if user is None or user.disabled_at is not None:
+        raise Unauthenticated("That sign-in step has expired; please log in again.", code="challenge_expired")
     secret = crypto.open_sealed(
         session, owner_id=user.id, table="users", column="totp_secret", row_id=user.id, blob=user.totp_secret_sealed
     )
