@@ -42,10 +42,18 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     from haven.accounts import api as accounts_api
     from haven.accounts import pages as accounts_pages
+    from haven.conversation import api as conversation_api
+    from haven.conversation import pages as conversation_pages
+    from haven.privacy import api as privacy_api
+    from haven.safety import api as safety_api
     from haven.web import pages as web_pages
     from haven.web.static import mount_static
 
-    routers = [("/api/v1", accounts_api.router), ("", web_pages.router), ("", accounts_pages.router)]
+    routers = [
+        ("/api/v1", accounts_api.router), ("/api/v1", conversation_api.router), ("/api/v1", privacy_api.router),
+        ("/api/v1", safety_api.router),
+        ("", web_pages.router), ("", accounts_pages.router), ("", conversation_pages.router),
+    ]
     for prefix, router in routers:
         app.include_router(router, prefix=prefix)
     app.state.routers = routers
@@ -57,6 +65,15 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     _install_error_handlers(app)
     _install_request_log(app)
     return app
+
+
+def worker_app() -> FastAPI:
+    """Entry point for each worker process of ``haven serve --workers N``: settings from the environment."""
+    from haven.logging import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)
 
 
 def route_table(app: FastAPI) -> list[tuple[str, set[str]]]:

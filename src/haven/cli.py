@@ -57,8 +57,9 @@ def migrate() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, max=64, help="Worker processes; they share only the database."),
 ) -> None:
-    """Serve the pages and the API. For more capacity run several behind a load balancer: they share only the database."""
+    """Serve the pages and the API. Workers are stateless: run more, or more machines behind a load balancer."""
     import uvicorn
 
     from haven.app import create_app
@@ -74,7 +75,12 @@ def serve(
         configure_logging(runtime.settings.log_level)
         console.print(f"Haven is serving on http://{host}:{port}  (Ctrl+C to stop)")
         # Forwarded headers are handled by Haven itself, and only from HAVEN_TRUSTED_PROXIES.
-        uvicorn.run(app_, host=host, port=port, access_log=False, log_config=None, proxy_headers=False, server_header=False)
+        options = {"host": host, "port": port, "access_log": False, "log_config": None, "proxy_headers": False,
+                   "server_header": False}
+        if workers == 1:
+            uvicorn.run(app_, **options)
+        else:
+            uvicorn.run("haven.app:worker_app", factory=True, workers=workers, **options)
 
 
 def _create_staff(role: str, handle: str, name: str) -> None:
@@ -111,11 +117,13 @@ def create_operator(
 
 def _mount_domains() -> None:
     from haven.audit.cli import app as audit_app
+    from haven.conversation.cli import chat
     from haven.crypto.cli import app as keys_app
 
     app.add_typer(keys_app, name="keys")
     app.add_typer(audit_app, name="audit")
     app.add_typer(admin, name="admin")
+    app.command("chat")(chat)
 
 
 _mount_domains()

@@ -17,7 +17,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "secret", "dev", "development"}
-SECRET_FIELDS = ("secret_key",)
+SECRET_FIELDS = ("secret_key", "llm_api_key")
 
 
 class ConfigError(Exception):
@@ -71,6 +71,15 @@ class Settings(BaseSettings):
     argon2_parallelism: int = Field(4, ge=1, description="Argon2id lanes (argon2-cffi default 4).")
     argon2_max_concurrent: int = Field(2, ge=1, description="Passphrase hashes computed at once, to bound memory.")
     log_level: str = Field("INFO", description="Python log level for Haven's structured logs.")
+    llm_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible server (vLLM, llama.cpp server, Ollama), e.g. `http://127.0.0.1:8010/v1`. Off when unset; "
+        "members must also consent.",
+    )
+    llm_model: str = Field("haven-listener", description="Model name sent to the LLM server.")
+    llm_api_key: SecretStr | None = Field(None, description="Bearer key for the LLM server, if it needs one.")
+    llm_timeout_seconds: float = Field(2.0, gt=0, le=30, description="After this, Haven answers from its templates.")
+    llm_daily_quota: int = Field(200, ge=0, description="LLM-phrased replies per member per day (then templates).")
 
     @model_validator(mode="before")
     @classmethod

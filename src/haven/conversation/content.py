@@ -189,14 +189,13 @@ IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 # Dialogue: file -> key -> (shape, allowed placeholders, required placeholders, least variants).
 # Shapes: "list" (of lines); "by_ekman", "by_topic", "by_emotion", "general_and_topics" (mappings of lists).
 LIST = "list"
-DIALOGUE_SCHEMA: dict[str, dict[str, tuple[str, frozenset[str], frozenset[str], int]]] = {}
 
 
 def _key(shape: str, allowed: str = "", required: str = "", least: int = 6):
     return (shape, frozenset(allowed.split()), frozenset(required.split()), least)
 
 
-DIALOGUE_SCHEMA = {
+DIALOGUE_SCHEMA: dict[str, dict[str, tuple[str, frozenset[str], frozenset[str], int]]] = {
     "checkin": {
         "welcome_first_time": _key(LIST), "welcome_back": _key(LIST), "ask_mood": _key(LIST),
         "mood_ack_low": _key(LIST, "mood"), "mood_ack_mid": _key(LIST, "mood"), "mood_ack_high": _key(LIST, "mood"),

@@ -11,7 +11,9 @@ def metadata() -> MetaData:
     """Import every domain's models so that their tables are on Base.metadata."""
     import haven.accounts.models  # noqa: F401
     import haven.audit.models  # noqa: F401
+    import haven.conversation.models  # noqa: F401
     import haven.crypto.models  # noqa: F401
+    import haven.privacy.models  # noqa: F401
 
     return Base.metadata
 

@@ -1,0 +1,1 @@
+"""Haven's reviewed content, as data: exercises/, dialogue/, articles/ and VERSION (see docs/content.md)."""

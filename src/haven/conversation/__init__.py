@@ -1,0 +1,1 @@
+"""Conversation: the dialogue manager, exercise flows, reply composition and the optional LLM adapter."""

@@ -1,0 +1,1 @@
+"""Privacy: consents (this part), and later the data inventory, export, erasure and retention."""
