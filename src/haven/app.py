@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from haven.accounts import pages as accounts_pages
     from haven.conversation import api as conversation_api
     from haven.conversation import pages as conversation_pages
+    from haven.library import api as library_api, pages as library_pages
     from haven.privacy import api as privacy_api
     from haven.safety import api as safety_api
     from haven.web import pages as web_pages
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ("/api/v1", accounts_api.router), ("/api/v1", conversation_api.router), ("/api/v1", privacy_api.router),
         ("/api/v1", safety_api.router),
         ("", web_pages.router), ("", accounts_pages.router), ("", conversation_pages.router),
+        ("/api/v1", library_api.router), ("", library_pages.router),
     ]
     for prefix, router in routers:
         app.include_router(router, prefix=prefix)

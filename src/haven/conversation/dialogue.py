@@ -20,15 +20,6 @@ from haven.nlu.service import Understanding
 
 LISTENING_TURNS_BEFORE_OFFER = 2
 WORD_NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
-EKMAN = {
-    "sadness": {"sadness", "disappointment", "embarrassment", "grief", "remorse"},
-    "fear": {"fear", "nervousness"},
-    "anger": {"anger", "annoyance", "disapproval"},
-    "disgust": {"disgust"},
-    "surprise": {"surprise", "realization", "confusion", "curiosity"},
-    "joy": {"joy", "amusement", "approval", "excitement", "gratitude", "love", "optimism", "relief", "pride",
-            "admiration", "desire", "caring"},
-}
 CONTROL_REPLIES = {"info": ("Next", "Stop"), "text": ("Skip", "Go back", "Stop"), "scale": ("Skip", "Go back", "Stop")}
 
 
@@ -175,8 +166,7 @@ def _feeling_word(state: DialogueState, picker: Picker) -> tuple[str | None, str
     words = content.dialogue()["listening"]["feeling_words"]
     for emotion in state.emotions:
         if emotion in words:
-            group = next((g for g, members in EKMAN.items() if emotion in members), None)
-            return picker.choice(words[emotion]), group
+            return picker.choice(words[emotion]), content.EKMAN_OF.get(emotion)
     return None, None
 
 
@@ -289,7 +279,7 @@ def _start_exercise(state: DialogueState, exercise: content.Exercise, picker: Pi
 
 def _step_reply(state: DialogueState, exercise: content.Exercise, lead: str = "") -> Reply:
     step = exercise.steps[state.step]
-    prompt = fill(step.prompt, **state.answers)
+    prompt = content.render_prompt(step, state.answers)
     if step.kind == "choice":
         quick = (*step.options, "Stop")
     elif step.kind == "info":

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-DOMAINS_WITH_TEMPLATES = ("web", "accounts", "conversation")
+DOMAINS_WITH_TEMPLATES = ("web", "accounts", "conversation", "library")
 
 
 @cache
