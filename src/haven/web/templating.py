@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import cache
 from importlib import resources
@@ -9,14 +10,25 @@ from importlib import resources
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 DOMAINS_WITH_TEMPLATES = ("web", "accounts", "conversation", "library")
+
+
+INTERNAL_LINK = re.compile(r"(?<![\w/])/(help|library/[a-z0-9-]+)\b")
+
+
+def internal_links(text: str) -> Markup:
+    """Escape the text, then make Haven's own paths (/help, /library/…) links. Nothing else becomes markup."""
+    escaped = str(escape(text))
+    return Markup(INTERNAL_LINK.sub(r'<a href="/\1">/\1</a>', escaped))
 
 
 @cache
 def environment() -> Environment:
     loaders = [FileSystemLoader(str(resources.files(f"haven.{d}").joinpath("templates"))) for d in DOMAINS_WITH_TEMPLATES]
     env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True))
+    env.filters["internal_links"] = internal_links
     return env
 
 

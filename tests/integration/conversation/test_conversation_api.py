@@ -104,3 +104,11 @@ def test_other_languages_get_a_kind_answer(start_chat):
     chat.say("hi")
     body = chat.say("je me sens très triste aujourd'hui et je ne sais pas quoi faire")
     assert "English" in body["reply"]["text"]
+
+
+def test_only_havens_own_paths_become_links_on_the_page(start_chat, personas):
+    from haven.web.templating import internal_links
+
+    assert str(internal_links("see /help now")) == 'see <a href="/help">/help</a> now'
+    assert str(internal_links("<b>/library/sleep-problems</b>")) == '&lt;b&gt;<a href="/library/sleep-problems">/library/sleep-problems</a>&lt;/b&gt;'
+    assert "<a" not in str(internal_links("https://evil.example/help and www.x.org/library/a"))

@@ -12,6 +12,22 @@
   var url = "/api/v1/conversations/" + form.getAttribute("data-conversation") + "/messages";
   var busy = false;
 
+  // Same rule as the server's internal_links filter: only Haven's own /help and /library/… paths become links.
+  function appendWithInternalLinks(parent, text) {
+    var pattern = /(^|[^\w\/])\/(help|library\/[a-z0-9-]+)\b/g;
+    var last = 0, match;
+    while ((match = pattern.exec(text)) !== null) {
+      var start = match.index + match[1].length;
+      parent.appendChild(document.createTextNode(text.slice(last, start)));
+      var link = document.createElement("a");
+      link.href = "/" + match[2];
+      link.textContent = "/" + match[2];
+      parent.appendChild(link);
+      last = start + match[2].length + 1;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
   function addMessage(author, text, extra) {
     var item = document.createElement("li");
     item.className = "message message-" + author;
@@ -20,7 +36,7 @@
     who.textContent = author === "member" ? "You" : "Haven";
     var body = document.createElement("p");
     body.className = "text";
-    body.textContent = text;
+    appendWithInternalLinks(body, text);
     item.appendChild(who);
     item.appendChild(body);
     if (extra && extra.article) {
