@@ -289,25 +289,42 @@ def _step_reply(state: DialogueState, exercise: content.Exercise, lead: str = ""
     return Reply(f"{lead} {prompt}".strip(), tuple(dict.fromkeys(quick)), _exercise_payload(state, exercise), kind="exercise")
 
 
+def _control(turn: Turn) -> str | None:
+    """stop / back / skip, when the message is a short command rather than an answer that happens to use the words."""
+    if turn.understanding.intent in ("stop", "back", "skip") and len(turn.text.split()) <= 4:
+        return turn.understanding.intent
+    return None
+
+
+def _matching_option(step: content.Step, text: str) -> str | None:
+    lowered = text.strip().lower()
+    if not lowered:
+        return None
+    return next((o for o in step.options if o.lower() == lowered), None) or next(
+        (o for o in step.options if o.lower().startswith(lowered) or lowered.startswith(o.lower())), None)
+
+
 def _exercise_turn(state: DialogueState, turn: Turn, picker: Picker) -> Reply:
     exercise = content.exercises()[state.exercise]
     step = exercise.steps[state.step]
-    intent, text = turn.understanding.intent, turn.text.strip()
-    if intent == "stop":
+    text = turn.text.strip()
+    chosen = _matching_option(step, text) if step.kind == "choice" else None
+    control = None if chosen else _control(turn)
+    if control == "stop":
         return _finish_exercise(state, exercise, picker, stopped=True)
-    if intent == "back":
+    if control == "back":
         state.step = max(0, state.step - 1)
         return _step_reply(state, exercise, picker.line("fallback", "went_back"))
-    if intent == "skip":
-        return _advance(state, exercise, picker, lead=picker.line("fallback", "skipped_step"))
+    if control == "skip":
+        # On an information step "skip" and "next" mean the same: move on without comment.
+        lead = "" if step.kind == "info" else picker.line("fallback", "skipped_step")
+        return _advance(state, exercise, picker, lead=lead)
     if step.kind == "scale":
         value = parse_number(text, step.min, step.max)
         if value is None:
             return _step_reply(state, exercise, f"Please give a number from {step.min} to {step.max}, or say skip.")
         state.answers[step.key] = str(value)
     elif step.kind == "choice":
-        chosen = next((o for o in step.options if o.lower() == text.lower()), None) or next(
-            (o for o in step.options if text.lower() and o.lower().startswith(text.lower())), None)
         if chosen is None:
             return _step_reply(state, exercise, "Please pick one of the options, or say skip.")
         state.answers[step.key] = chosen
