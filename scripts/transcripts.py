@@ -21,7 +21,7 @@ SCRIPTS = {
     "An anxious evening": [
         "hi", "3", "I feel really anxious tonight, my chest is tight and I keep thinking about tomorrow's meeting",
         "my manager is going to see the report and I think it's not good enough", "I just can't calm down",
-        "yes", "ready", "done", "done", "done", "done", "finish", "5", "a bit",
+        "could we do box breathing instead?", "ready", "ready", "done", "done", "done", "done", "finish", "5", "a bit",
     ],
     "A thought record": [
         "hello", "4", "can we do a thought record?", "next",

@@ -119,11 +119,14 @@ def _mount_domains() -> None:
     from haven.audit.cli import app as audit_app
     from haven.conversation.cli import chat
     from haven.crypto.cli import app as keys_app
+    from haven.nlu.cli import eval_app, train_app
 
     app.add_typer(keys_app, name="keys")
     app.add_typer(audit_app, name="audit")
     app.add_typer(admin, name="admin")
     app.command("chat")(chat)
+    app.add_typer(train_app, name="train")
+    app.add_typer(eval_app, name="eval")
 
 
 _mount_domains()

@@ -309,7 +309,9 @@ def _exercise_turn(state: DialogueState, turn: Turn, picker: Picker) -> Reply:
     step = exercise.steps[state.step]
     text = turn.text.strip()
     chosen = _matching_option(step, text) if step.kind == "choice" else None
-    control = None if chosen else _control(turn)
+    # A step's own button ("Finish", "Ready") moves on, even when its word sounds like a command.
+    own_button = text.lower() in {q.lower() for q in step.quick_replies}
+    control = None if chosen or own_button else _control(turn)
     if control == "stop":
         return _finish_exercise(state, exercise, picker, stopped=True)
     if control == "back":
@@ -344,7 +346,7 @@ def _finish_exercise(state: DialogueState, exercise: content.Exercise, picker: P
     if not stopped:
         state.completed.append(exercise.id)
     state.exercise, state.step = None, 0
-    text = picker.line("fallback", "stopped_exercise") if stopped else lead
+    text = fill(picker.line("fallback", "stopped_exercise"), title=exercise.title) if stopped else lead
     closing = _begin_closing(state, picker, exercise_id=exercise.id)
     closing.text = f"{text} {closing.text}".strip()
     return closing
