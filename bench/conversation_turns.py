@@ -100,8 +100,13 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_config=None, acces
 
 class Client:
     def __init__(self, port: int) -> None:
+        self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.token = ""
+
+    def reconnect(self) -> None:
+        self.conn.close()
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         headers = {"Content-Type": "application/json"}
@@ -136,7 +141,11 @@ def drive(clients, path_for, turns_per_client: int) -> tuple[list[float], int, f
         for i in range(turns_per_client):
             text = MESSAGES[(i + offset) % len(MESSAGES)]
             started = time.perf_counter()
-            status, _ = client.call("POST", path_for(conversation_id), {"text": text})
+            try:
+                status, _ = client.call("POST", path_for(conversation_id), {"text": text})
+            except (OSError, http.client.HTTPException):
+                status = 0
+                client.reconnect()
             mine.append((time.perf_counter() - started) * 1000)
             bad += status != 200
         with lock:
