@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from haven.nlu.emotion import EmotionModel
-from haven.nlu.features import StaticEmbedding, analyze
+from haven.nlu.features import MAX_CHARS, StaticEmbedding, analyze
 from haven.nlu.intent import INTENTS, IntentModel
 from haven.nlu.language import is_english
 from haven.nlu.linear import LinearModel
@@ -87,5 +87,5 @@ def understand(text: str) -> Understanding:
         emotions=emotions,
         topic=topic,
         topic_confidence=topic_confidence,
-        english=is_english(text),
+        english=is_english(text[:MAX_CHARS]),
     )

@@ -22,8 +22,8 @@ def _bytes(folder: Path) -> dict[str, bytes]:
 
 
 def test_emotion_training_twice_gives_identical_files(tmp_path):
-    first = train_emotion(GOEMOTIONS, tmp_path / "a", limit=300, dev=False)
-    train_emotion(GOEMOTIONS, tmp_path / "b", limit=300, dev=False)
+    first = train_emotion(GOEMOTIONS, tmp_path / "a", limit=200, dev=False)
+    train_emotion(GOEMOTIONS, tmp_path / "b", limit=200, dev=False)
     assert set(first["files"]) == {"emotion.json", "emotion.npz"}
     assert _bytes(tmp_path / "a") == _bytes(tmp_path / "b")
 
