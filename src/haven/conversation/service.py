@@ -192,7 +192,3 @@ def _load_state(session: Session, conversation: Conversation) -> dialogue.Dialog
 def _save_state(session: Session, conversation: Conversation, state: dialogue.DialogueState) -> None:
     conversation.state_sealed = crypto.seal(session, owner_id=conversation.member_id, table="conversations",
                                             column="state", row_id=conversation.id, plaintext=json.dumps(state.to_dict()))
-
-
-def phase(session: Session, *, conversation: Conversation) -> str:
-    return _load_state(session, conversation).phase
