@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -136,10 +135,10 @@ def test_models_load_once(monkeypatch):
 
 def test_it_is_fast_enough():
     warm_up()
-    timings = []
-    for text in ["I've been feeling really anxious about work and I can't sleep at night, it's been weeks"] * 50:
-        start = time.perf_counter()
+    text = "I've been feeling really anxious about work and I can't sleep at night, it's been weeks"
+    # CPU time, not wall time, so that a busy CI runner does not fail it: about 0.5 ms on the
+    # 2-core development machine (docs/models.md), against a budget of about 3 ms a message.
+    start = time.process_time()
+    for _ in range(100):
         understand(text)
-        timings.append(time.perf_counter() - start)
-    # ~0.5 ms on an idle 2-core machine (docs/models.md); generous for a busy CI runner
-    assert statistics.median(timings) < 0.010
+    assert (time.process_time() - start) / 100 < 0.003
